@@ -1,0 +1,58 @@
+"""One typed settings object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_BASE = "https://qyapi.weixin.qq.com/cgi-bin/"
+PLACEHOLDERS = {"", "changeme", "change-me", "placeholder", "your-secret"}
+
+
+class Settings(BaseSettings):
+    """Everything configurable; `.env.example` documents each field."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    redis_url: str | None = None
+    redis_prefix: str = "duban"
+
+    wecom_corp_id: str = ""
+    wecom_agent_id: int = 0
+    wecom_secret: str = ""
+    wecom_token: str = ""
+    wecom_aes_key: str = ""
+    wecom_api_base: str = DEFAULT_API_BASE
+    wecom_timeout_seconds: float = 5.0
+
+    timezone: str = "Asia/Shanghai"
+    report_max_chars: int = 300
+    callback_max_bytes: int = 64 * 1024
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        for name in ("wecom_corp_id", "wecom_secret", "wecom_token", "wecom_aes_key"):
+            if getattr(self, name).strip().lower() in PLACEHOLDERS:
+                raise ValueError(f"{name.upper()} must be set to a real value in production")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or a SQLite file under the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'duban.db').as_posix()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

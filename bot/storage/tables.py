@@ -1,0 +1,5 @@
+"""Imports every table module so that the metadata (and Alembic) sees them all."""
+
+from bot.storage import models
+
+__all__ = ["models"]
