@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     report_max_chars: int = 300
     callback_max_bytes: int = 64 * 1024
+    wecom_per_member_per_minute: int = 30
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
@@ -44,6 +45,11 @@ class Settings(BaseSettings):
             if getattr(self, name).strip().lower() in PLACEHOLDERS:
                 raise ValueError(f"{name.upper()} must be set to a real value in production")
         return self
+
+    def missing_wecom_settings(self) -> list[str]:
+        """The WeCom settings a real service cannot run without, by variable name."""
+        names = ("wecom_corp_id", "wecom_agent_id", "wecom_secret", "wecom_token", "wecom_aes_key")
+        return [name.upper() for name in names if not getattr(self, name)]
 
     @property
     def effective_database_url(self) -> str:

@@ -14,12 +14,14 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.textgrid import grid
+
 TEMPLATES = Path(os.environ.get("DUBAN_TEMPLATES", Path(__file__).parent.parent / "templates"))
 
 
 @lru_cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -27,6 +29,8 @@ def environment() -> Environment:
         keep_trailing_newline=False,
         autoescape=select_autoescape(["html", "html.j2"]),
     )
+    env.globals["grid"] = grid
+    return env
 
 
 def render(name: str, **context: Any) -> str:

@@ -73,3 +73,13 @@ def session(engine) -> Iterator[Session]:
 def _reset_clock() -> Iterator[None]:
     yield
     clock.set(None)
+
+
+@pytest.fixture
+def stack(tmp_path) -> Iterator[object]:
+    """The bot on SQLite, the sandbox WeCom, and users, all over real HTTP."""
+    from tests.stack import start_stack
+
+    running = start_stack(f"sqlite:///{tmp_path / 'bot.db'}")
+    yield running
+    running.stop()
