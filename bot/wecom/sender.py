@@ -84,50 +84,41 @@ class OutboxSender:
             self._wakeup.clear()
 
     def deliver_due(self) -> int:
-        """Send every row that is due and within limits; returns how many were sent."""
+        """Send every row that is due and within limits; returns how many were sent.
+
+        Rows come oldest first; once one row of a recipient has to wait (back-off, rate limit,
+        another instance's claim), that recipient's later rows wait too, keeping their order.
+        """
         with self._pass_lock:
+            now = self._now()
             sent = 0
             blocked: set[str] = set()
-            for row in self._due_rows():
+            for row in self._pending_rows():
                 if row.recipient in blocked:
                     continue
-                if self._deliver(row):
-                    sent += 1
-                else:
+                if not self._is_due(row, now) or not self._deliver(row):
                     blocked.add(row.recipient)
+                    continue
+                sent += 1
             return sent
 
-    def _due_rows(self) -> list[OutboxMessage]:
-        now = self._now()
-        earlier = OutboxMessage.__table__.alias("earlier")  # type: ignore[attr-defined]
-        # A row waits while an older row for the same recipient is still pending (FIFO).
-        older_pending = (
-            select(func.count())
-            .select_from(earlier)
-            .where(
-                earlier.c.recipient == OutboxMessage.recipient,
-                earlier.c.status == "pending",
-                earlier.c.id < OutboxMessage.id,
-            )
-            .scalar_subquery()
-        )
+    def _pending_rows(self) -> list[OutboxMessage]:
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.status == "pending", older_pending == 0)
-            .where(
-                or_(
-                    col(OutboxMessage.claimed_until).is_(None),
-                    col(OutboxMessage.claimed_until) < now,
-                )
-            )
-            .where(
-                or_(col(OutboxMessage.next_attempt_at) <= now, col(OutboxMessage.attempts) == 0)
-            )
+            .where(OutboxMessage.status == "pending")
             .order_by(col(OutboxMessage.id))
             .limit(BATCH)
         )
         with Session(self._engine, expire_on_commit=False) as session:
             return list(session.exec(query).all())
+
+    @staticmethod
+    def _is_due(row: OutboxMessage, now: datetime) -> bool:
+        # A new row is due at once: its next_attempt_at came from the business clock.
+        if row.attempts == 0 and row.errcode is None:
+            return row.claimed_until is None or as_utc(row.claimed_until) < now
+        claimed = row.claimed_until is not None and as_utc(row.claimed_until) >= now
+        return not claimed and as_utc(row.next_attempt_at) <= now
 
     def _deliver(self, row: OutboxMessage) -> bool:
         now = self._now()
