@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -61,6 +61,49 @@ def init() -> None:
     db.upgrade()
     url = db.get_engine().url.render_as_string(hide_password=True)
     typer.echo(say("cli.db_ready", url=url))
+
+
+@app.command("import-tasks")
+def import_tasks_command(
+    file: Path, year: Annotated[int, typer.Option(help="The year of the task table.")]
+) -> None:
+    """Load a year's task table (.xlsx or .csv); a bad row stops the whole import."""
+    from bot.importing import ImportRejected, import_tasks
+
+    ready()
+    try:
+        with db.session_scope() as session:
+            report = import_tasks(session, file, year=year)
+    except ImportRejected as rejected:
+        _refuse(rejected)
+    _report_import(report)
+
+
+@app.command("import-people")
+def import_people_command(file: Path) -> None:
+    """Load people and their roles (.xlsx or .csv); a bad row stops the whole import."""
+    from bot.importing import ImportRejected, import_people
+
+    ready()
+    try:
+        with db.session_scope() as session:
+            report = import_people(session, file)
+    except ImportRejected as rejected:
+        _refuse(rejected)
+    _report_import(report)
+
+
+def _refuse(rejected: Any) -> NoReturn:
+    typer.echo(say("cli.import_refused", count=len(rejected.errors)), err=True)
+    for error in rejected.errors:
+        typer.echo(f"  {error.message}", err=True)
+    raise typer.Exit(1)
+
+
+def _report_import(report: Any) -> None:
+    typer.echo(say("cli.import_done", report=report))
+    for warning in report.warnings:
+        typer.echo(f"  {warning.message}")
 
 
 @app.command()
@@ -229,3 +272,47 @@ def serve(
         raise typer.Exit(2)
     runtime = Runtime.from_settings(settings)
     uvicorn.run(create_app(runtime), host=host, port=port, log_config=None)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the demo page.")] = 8080,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    folder: Annotated[Path, typer.Option(help="Where the demo keeps its data.")] = Path(
+        "demo-data"
+    ),
+    keep: Annotated[bool, typer.Option("--keep", help="Keep the previous demo's data.")] = False,
+    at: Annotated[
+        str | None, typer.Option(help="Start moment, e.g. 2026-09-30T16:00 (Shanghai).")
+    ] = None,
+) -> None:
+    """The whole product in a browser: the bot, the sandbox WeCom and the sample data."""
+    import uvicorn
+
+    from bot.clock import clock
+    from bot.demo.web import create_demo_app
+    from bot.demo.world import build_world, default_start
+
+    start = parse_moment(at) if at else default_start(clock.today())
+    typer.echo(say("cli.demo_starting"))
+    world = build_world(folder, keep=keep, start=start)
+    try:
+        typer.echo(say("cli.demo_ready", url=f"http://{host}:{port}/"))
+        uvicorn.run(create_demo_app(world), host=host, port=port, log_level="warning")
+    finally:
+        world.stop()
+        typer.echo(say("cli.demo_stopped", folder=str(folder)))
+
+
+def parse_moment(text: str) -> Any:
+    """An ISO date or datetime; without an offset it is Asia/Shanghai wall-clock time."""
+    from datetime import datetime
+
+    from bot.clock import SHANGHAI
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        typer.echo(say("cli.bad_moment", value=text), err=True)
+        raise typer.Exit(2) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)

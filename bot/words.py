@@ -33,12 +33,12 @@ def environment() -> Environment:
     return env
 
 
-def render(name: str, **context: Any) -> str:
+def render(name: str, /, **context: Any) -> str:
     """Render a whole template, e.g. `render("chat/help.txt.j2", roles=...)`."""
     return environment().get_template(name).render(**context).strip()
 
 
-def say(key: str, **context: Any) -> str:
+def say(key: str, /, **context: Any) -> str:
     """Call the phrase macro `area.name`, defined in `templates/area.j2`."""
     area, _, name = key.rpartition(".")
     module = environment().get_template(f"{area.replace('.', '/')}.j2").module

@@ -45,11 +45,11 @@ class Context:
     def reply(self, text: str) -> None:
         self.send(self.userid, text)
 
-    def reply_phrase(self, key: str, **context: Any) -> None:
+    def reply_phrase(self, key: str, /, **context: Any) -> None:
         self.reply(say(key, **context))
 
-    def reply_template(self, name: str, **context: Any) -> None:
-        self.reply(render(name, **context))
+    def reply_template(self, template: str, /, **context: Any) -> None:
+        self.reply(render(template, **context))
 
     def send(self, recipients: list[str] | str, text: str, *, purpose: str = "reply") -> None:
         enqueue(self.session, recipients, "text", {"content": text}, purpose=purpose)
