@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from bot.calendar import Window, WorkCalendar
 from bot.clock import clock, iso_local
 from bot.periods import Period
 from bot.storage.audit import audit
-from bot.storage.due import due_for
+from bot.storage.due import DueItem, due_for
 from bot.storage.models import (
     Approval,
     Department,
@@ -143,29 +144,50 @@ def _set_verdict(report: Report, verdict: Verdict | None, window: Window) -> Non
 def close_period(session: Session, period: Period, *, calendar: WorkCalendar, today: date) -> int:
     """After working day 5, record 未上报 for every owed report not approved in time.
 
-    Reports that were judged already keep their verdict and window. Returns how many
-    verdicts this wrote.
+    Reports that were judged already keep their verdict and window; an approved report was
+    judged when it was approved, so whatever is still unjudged now is missing. Set-based: one
+    insert for the reports never started, one update per chunk of the others. Returns how
+    many verdicts this wrote.
     """
     window = period.window(calendar)
     if today <= window.late_until:
         return 0
-    written = 0
-    for item in due_for(session, period):
-        if item.verdict is not None:
-            continue
-        report = report_for(
-            session,
-            task_id=item.task_id,
-            department_id=item.department_id,
-            period=period,
-            kind=item.kind,
+    unjudged = [item for item in due_for(session, period) if item.verdict is None]
+    judged = {
+        "verdict": Verdict.MISSING.value,
+        "judged_on_time_until": window.on_time_until,
+        "judged_late_until": window.late_until,
+        "judged_provisional": window.provisional,
+    }
+    never_started = [item for item in unjudged if item.report_id is None]
+    if never_started:
+        session.execute(
+            insert(Report),
+            [_missing_row(item, period) | judged for item in never_started],
         )
-        _set_verdict(report, judge(report.approved_at, window, today), window)
-        session.add(report)
-        written += 1
-    if written:
-        audit(session, actor="system", action="period.close", target=str(period), count=written)
-    return written
+    started = [item.report_id for item in unjudged if item.report_id is not None]
+    for chunk in range(0, len(started), 500):
+        session.execute(
+            update(Report).where(col(Report.id).in_(started[chunk : chunk + 500])).values(**judged)
+        )
+    if unjudged:
+        count = len(unjudged)
+        audit(session, actor="system", action="period.close", target=str(period), count=count)
+        logger.info("period %s closed: %d reports recorded as missing", period, count)
+    return len(unjudged)
+
+
+def _missing_row(item: DueItem, period: Period) -> dict[str, Any]:
+    return {
+        "task_id": item.task_id,
+        "department_id": item.department_id,
+        "period": str(period),
+        "period_index": period.last_index,
+        "kind": item.kind.value,
+        "text": "",
+        "status": ReportStatus.DRAFT.value,
+        "created_at": clock.now(),
+    }
 
 
 @dataclass(frozen=True)
