@@ -9,6 +9,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from bot.clock import clock, iso_local
 from bot.periods import Period
 from bot.storage import db
 from bot.storage.calendar_days import (
@@ -256,8 +257,11 @@ def calendar_import(file: Path) -> None:
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    no_scheduler: Annotated[
+        bool, typer.Option("--no-scheduler", help="Send no reminders (instances that answer).")
+    ] = False,
 ) -> None:
-    """Run the service: the WeCom callback, the outbox sender and the health check."""
+    """Run the service: the WeCom callback, the outbox sender, reminders, the health check."""
     import uvicorn
 
     from bot.app import create_app
@@ -270,7 +274,7 @@ def serve(
     if missing:
         typer.echo(say("cli.wecom_missing", names=missing), err=True)
         raise typer.Exit(2)
-    runtime = Runtime.from_settings(settings)
+    runtime = Runtime.from_settings(settings, with_scheduler=not no_scheduler)
     uvicorn.run(create_app(runtime), host=host, port=port, log_config=None)
 
 
@@ -316,3 +320,66 @@ def parse_moment(text: str) -> Any:
         typer.echo(say("cli.bad_moment", value=text), err=True)
         raise typer.Exit(2) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+@app.command("sweep")
+def sweep_command(
+    at: Annotated[
+        str | None, typer.Option("--at", help="ISO time, e.g. 2026-10-09T09:30 (Beijing time).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be sent; write nothing.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run the reminder sweep as of TIME (default now), then deliver what it queued."""
+    from bot.config import get_settings
+    from bot.reminders.sweep import sweep
+
+    moment = parse_moment(at) if at else clock.now()
+    settings = get_settings()
+    ready()
+    with db.session_scope() as session:
+        calendar = load_calendar(session)
+        result = sweep(session, at=moment, calendar=calendar, settings=settings, dry_run=dry_run)
+    delivered = None if dry_run or not result.sent else _deliver_outbox(settings)
+
+    if as_json:
+        echo_json(result.as_dict() | {"delivered": delivered})
+        return
+    rows = [
+        [d.recipient, say("reminders.kind_name", value=d.kind.value), d.period, d.items]
+        for d in result.sent
+    ]
+    at_text = (iso_local(moment) or "")[:16].replace("T", " ")
+    typer.echo(
+        render("reminders/sweep.txt.j2", result=result, rows=rows, at=at_text, settings=settings)
+    )
+    if not dry_run and result.sent:
+        typer.echo(_delivery_words(delivered, len(result.sent)))
+
+
+def _deliver_outbox(settings: Any) -> int | None:
+    """Send what is due in the outbox now; None when WeCom is not configured to send."""
+    from bot.wecom.client import WeComClient
+    from bot.wecom.sender import OutboxSender
+
+    if not (settings.wecom_corp_id and settings.wecom_agent_id and settings.wecom_secret):
+        return None
+    client = WeComClient.from_settings(settings)
+    sender = OutboxSender(db.get_engine(), client, per_minute=settings.wecom_per_member_per_minute)
+    try:
+        delivered = 0
+        # Passes until one sends nothing: what is left waits on rate limits or back-off,
+        # and the service's sender will deliver it.
+        while (sent := sender.deliver_due()) > 0:
+            delivered += sent
+        return delivered
+    finally:
+        client.close()
+
+
+def _delivery_words(delivered: int | None, queued: int) -> str:
+    if delivered is None:
+        return say("reminders.waiting", count=queued)
+    return say("reminders.delivered", count=delivered)

@@ -36,6 +36,21 @@ class Settings(BaseSettings):
     report_max_chars: int = 300
     callback_max_bytes: int = 64 * 1024
     wecom_per_member_per_minute: int = 30
+    # Who may approve for a leader, set by the offices: `leaderid:delegateid,leaderid2:other`.
+    leader_delegates: str = ""
+
+    # Reminders and escalation (R12, R14, R15, B02, B05). Hours are Asia/Shanghai wall-clock
+    # hours; working days are numbered within the window after the report period (1-5).
+    remind_hour: int = 9  # a sweep before this hour sends nothing for today yet
+    quiet_start: int = 21  # no reminder leaves from this hour ...
+    quiet_end: int = 8  # ... until this one
+    reminder_hours: tuple[int, ...] = (9, 15)  # when the scheduler sweeps
+    reminder_misfire_grace_seconds: int = 3600
+    reminder_month_end_days: int = 2  # liaisons: the last N working days of the report month
+    reminder_liaison_days: tuple[int, ...] = (1, 2, 3)
+    reminder_head_days: tuple[int, ...] = (2, 3)
+    reminder_leader_days: tuple[int, ...] = (1, 2, 3, 4, 5)
+    reminder_office_late_day: int = 4  # the offices hear of reports not complete by day 3
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

@@ -107,7 +107,7 @@ def start_stack(
         wecom_api_base=api_base,
         **settings,
     )
-    runtime = Runtime.from_settings(config)
+    runtime = Runtime.from_settings(config, with_scheduler=False)
     runtime.start()  # the background server runs without a lifespan, so start it here
     bot_server = BackgroundServer(create_app(runtime, start=False))
     base = bot_server.start()

@@ -210,7 +210,8 @@ def build_world(folder: Path, *, keep: bool, start: datetime) -> DemoWorld:
         wecom_aes_key=aes_key,
         wecom_api_base=api_base,
     )
-    runtime = Runtime.from_settings(settings)
+    # The demo's clock is moved by hand; each move runs the sweep (DemoWorld.move_clock).
+    runtime = Runtime.from_settings(settings, with_scheduler=False)
     if fresh:
         _load_samples(runtime)
         clock.set(start)

@@ -21,10 +21,10 @@ logger = logging.getLogger(__name__)
 @lru_cache
 def build_router() -> Router:
     """Every conversation's router, in the order they are asked."""
-    from bot.handlers import basics
+    from bot.handlers import approval, basics, feedback, help, notices, offices, report, tasks
 
     root = Router("root")
-    for module in (basics,):
+    for module in (basics, help, tasks, report, feedback, approval, offices, notices):
         root.include(module.router)
     return root
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
-from starlette.concurrency import run_in_threadpool
 
 from bot.runtime import Runtime
 from bot.wecom.crypto import RejectedCallback
@@ -63,6 +63,9 @@ async def receive(
     except Exception:
         logger.warning("callback refused: decrypted payload is not a WeCom message")
         return Response(status_code=400)
-    # The insert is blocking I/O: keep it off the event loop that answers other callers.
-    await run_in_threadpool(runtime.accept, event)
+    try:
+        await asyncio.wrap_future(runtime.accept(event))
+    except Exception:
+        # Not stored: answer an error so that WeCom retries this callback.
+        return Response(status_code=503)
     return Response(status_code=200)
