@@ -16,7 +16,10 @@ PLACEHOLDERS = {"", "changeme", "change-me", "placeholder", "your-secret"}
 class Settings(BaseSettings):
     """Everything configurable; `.env.example` documents each field."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # Empty values in .env (as .env.example leaves them) mean "use the default".
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Path("data")
