@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.approval.updater import CardUpdater
+from bot.calendar import WorkCalendar
 from bot.clock import clock
 from bot.config import Settings
 from bot.handlers import handle
@@ -29,6 +31,8 @@ from bot.wecom.sender import OutboxSender
 
 logger = logging.getLogger(__name__)
 
+CALENDAR_TTL_SECONDS = 60
+
 
 @dataclass
 class Runtime:
@@ -45,6 +49,7 @@ class Runtime:
     writer: InboxWriter = field(init=False)
     cards: CardUpdater = field(init=False)
     _threads: list[threading.Thread] = field(default_factory=list)
+    _calendar_cache: tuple[float, WorkCalendar] | None = None
     with_scheduler: bool = True  # False for instances that only answer (serve --no-scheduler)
     scheduler: ReminderScheduler | None = field(init=False, default=None)
 
@@ -89,8 +94,21 @@ class Runtime:
         )
 
     def handle_event(self, session: Session, event: Inbound) -> None:
-        calendar = load_calendar(session)
-        handle(session, event, store=self.store, calendar=calendar, settings=self.settings)
+        handle(
+            session,
+            event,
+            store=self.store,
+            calendar=self._calendar(session),
+            settings=self.settings,
+        )
+
+    def _calendar(self, session: Session) -> WorkCalendar:
+        """The working-day calendar, reread at most once a minute (the offices change it
+        a few times a year, from the command line)."""
+        now = time.monotonic()
+        if self._calendar_cache is None or now - self._calendar_cache[0] > CALENDAR_TTL_SECONDS:
+            self._calendar_cache = (now, load_calendar(session))
+        return self._calendar_cache[1]
 
     def accept(self, event: Inbound) -> Future[bool]:
         """Store a verified event (once); the future resolves when it is safely stored.

@@ -28,6 +28,7 @@ from bot.wecom.events import EventKind, Inbound
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+DRAIN_BATCH = 50
 
 EventHandler = Callable[[Session, Inbound], None]
 
@@ -154,6 +155,8 @@ class InboxWorker:
                 for row in batch:
                     tried.add(row.id or 0)
                     handled += self._handle_one(row)
+                if len(batch) < DRAIN_BATCH:
+                    break  # anything stored since then comes with its own submit()
         if handled:
             self._on_handled()
         return handled
@@ -172,7 +175,7 @@ class InboxWorker:
                 .where(InboxEvent.userid == userid, InboxEvent.status == "pending")
                 .where(col(InboxEvent.id).not_in(tried))
                 .order_by(col(InboxEvent.id))
-                .limit(50)
+                .limit(DRAIN_BATCH)
             )
             return list(session.exec(query).all())
 
