@@ -298,7 +298,7 @@ def demo(
     from bot.demo.world import build_world, default_start
 
     start = parse_moment(at) if at else default_start(clock.today())
-    typer.echo(say("cli.demo_starting"))
+    typer.echo(say("cli.demo_starting", keep=keep))
     world = build_world(folder, keep=keep, start=start)
     try:
         typer.echo(say("cli.demo_ready", url=f"http://{host}:{port}/"))

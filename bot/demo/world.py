@@ -21,7 +21,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.app import create_app
-from bot.clock import as_utc, clock, local_moment, to_local
+from bot.clock import clock, local_moment, to_local
 from bot.config import Settings
 from bot.importing import import_people, import_tasks
 from bot.periods import Period
@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SWEEP_HOUR, SWEEP_MINUTE = 9, 30
+CLOCK_FILE = "clock.txt"
 
 
 def default_start(today: date) -> datetime:
@@ -100,6 +101,7 @@ class DemoWorld:
             sweeps += self.sweep()
             day = morning.date()
         clock.set(target)
+        _save_clock(self.folder, target)
         if to_local(target).date() != day or sweeps == 0:
             sweeps += self.sweep()
         return sweeps
@@ -215,8 +217,9 @@ def build_world(folder: Path, *, keep: bool, start: datetime) -> DemoWorld:
     if fresh:
         _load_samples(runtime)
         clock.set(start)
+        _save_clock(folder, start)
     else:
-        clock.set(max(start, _last_business_time(runtime)))
+        clock.set(_saved_clock(folder) or start)
     _register_members(runtime, sandbox)
     runtime.start()
     bot_server = BackgroundServer(create_app(runtime, start=False))
@@ -234,12 +237,19 @@ def _load_samples(runtime: Runtime) -> None:
         session.commit()
 
 
-def _last_business_time(runtime: Runtime) -> datetime:
-    with Session(runtime.engine) as session:
-        latest = session.exec(
-            select(OutboxMessage.created_at).order_by(col(OutboxMessage.created_at).desc())
-        ).first()
-    return as_utc(latest) if latest else clock.now()
+def _save_clock(folder: Path, moment: datetime) -> None:
+    (folder / CLOCK_FILE).write_text(moment.isoformat(), encoding="utf-8")
+
+
+def _saved_clock(folder: Path) -> datetime | None:
+    """Where a kept demo's clock stood when it was stopped."""
+    path = folder / CLOCK_FILE
+    if not path.exists():
+        return None
+    try:
+        return datetime.fromisoformat(path.read_text(encoding="utf-8").strip())
+    except ValueError:
+        return None
 
 
 def _register_members(runtime: Runtime, sandbox: SandboxState) -> None:
