@@ -113,3 +113,26 @@ def stack(tmp_path) -> Iterator[object]:
     running = start_stack(f"sqlite:///{tmp_path / 'bot.db'}")
     yield running
     running.stop()
+
+
+@pytest.fixture
+def redis_client() -> Iterator[object]:
+    """The machine's real Redis (a test database), flushed of this test's keys afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        unavailable("Redis", error)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def redis_prefix(redis_client) -> Iterator[str]:
+    prefix = f"duban-test-{uuid.uuid4().hex[:8]}"
+    yield prefix
+    keys = list(redis_client.scan_iter(f"{prefix}:*"))
+    if keys:
+        redis_client.delete(*keys)

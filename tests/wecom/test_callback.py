@@ -130,3 +130,21 @@ def _text_xml(stack, content: str) -> str:
         f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{content}]]></Content>"
         "<MsgId>1234567</MsgId><AgentID>1000002</AgentID></xml>"
     )
+
+
+def test_with_redis_a_retried_callback_is_handled_once(tmp_path, redis_prefix) -> None:
+    from tests.conftest import REDIS_TEST_URL
+
+    running = start_stack(
+        f"sqlite:///{tmp_path / 'bot.db'}", redis_url=REDIS_TEST_URL, redis_prefix=redis_prefix
+    )
+    try:
+        running.member("stranger03")
+        running.users.send_text("stranger03", "你好")
+        for _ in range(3):
+            assert running.users.resend_last().status_code == 200
+        running.settle()
+        assert len(_inbox(running)) == 1
+        assert len(running.sandbox.messages_to("stranger03")) == 1
+    finally:
+        running.stop()
