@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import as_utc
 from bot.periods import Period
-from bot.storage.due import TASK, DueItem, due_query
+from bot.storage.due import TASK, DueItem, due_item, due_query
 from bot.storage.models import Report, ReportKind, ReportStatus, Verdict
 
 _DUE_COLUMNS = 9  # the columns of `due_query` before the ones added here
@@ -106,18 +106,6 @@ def _submitted_at(session: Session, report_ids: list[int]) -> dict[int, datetime
 
 def _standing(row: Any) -> Standing:
     values = tuple(row)
-    owed, words = values[:_DUE_COLUMNS], values[_DUE_COLUMNS:]
-    task_id, department_id, name, is_lead, kind, overdue, report_id, status, verdict = owed
-    number, item_no, title, item, leader_name = words
-    due = DueItem(
-        task_id=task_id,
-        department_id=department_id,
-        department=name,
-        is_lead=is_lead,
-        kind=ReportKind(kind),
-        needs_reasons=bool(overdue),
-        report_id=report_id,
-        status=ReportStatus(status) if status else None,
-        verdict=verdict,
-    )
+    number, item_no, title, item, leader_name = values[_DUE_COLUMNS:]
+    due = due_item(values[:_DUE_COLUMNS])
     return Standing(due, number, item_no, title, item, leader_name)

@@ -60,7 +60,7 @@ def due_for(
         query = query.where(LINK.c.department_id.in_(list(department_ids)))
     if task_ids is not None:
         query = query.where(TASK.c.id.in_(list(task_ids)))
-    return [_item(row) for row in session.execute(query)]
+    return [due_item(row) for row in session.execute(query)]
 
 
 def due_query(period: Period) -> Select[Any]:
@@ -119,8 +119,9 @@ def _completed_before(first_index: int) -> Any:
     )
 
 
-def _item(row: Any) -> DueItem:
-    task_id, department_id, name, is_lead, kind, overdue, report_id, status, verdict = row
+def due_item(row: Any) -> DueItem:
+    """The DueItem of a row whose first columns are those of `due_query`."""
+    task_id, department_id, name, is_lead, kind, overdue, report_id, status, verdict = row[:9]
     return DueItem(
         task_id=task_id,
         department_id=department_id,
