@@ -188,7 +188,7 @@ def _due_row(item: Any, view: Any) -> list[Any]:
         view.task.item or view.task.title,
         item.department,
         _label("kind", item.kind.value),
-        "是" if item.needs_reasons else "",
+        _label("yes", item.needs_reasons),
         _label("status", item.status.value if item.status else None),
         _label("verdict", item.verdict),
     ]
