@@ -32,6 +32,7 @@ from bot.wecom.sender import OutboxSender
 logger = logging.getLogger(__name__)
 
 CALENDAR_TTL_SECONDS = 60
+INBOX_RETRY_SECONDS = 60
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Runtime:
     cards: CardUpdater = field(init=False)
     _threads: list[threading.Thread] = field(default_factory=list)
     _calendar_cache: tuple[float, WorkCalendar] | None = None
+    _stopping: threading.Event = field(default_factory=threading.Event)
     with_scheduler: bool = True  # False for instances that only answer (serve --no-scheduler)
     scheduler: ReminderScheduler | None = field(init=False, default=None)
 
@@ -121,13 +123,16 @@ class Runtime:
             done.set_result(False)
             return done
         stored = self.writer.submit(event)
-        stored.add_done_callback(lambda future: self._stored(future, event.userid))
+        stored.add_done_callback(lambda future: self._stored(future, event))
         return stored
 
-    def _stored(self, future: Future[bool], userid: str) -> None:
-        if future.exception() is None and future.result():
-            self.inbox.submit(userid)
-        elif future.exception() is None:
+    def _stored(self, future: Future[bool], event: Inbound) -> None:
+        if future.exception() is not None:
+            # Not stored, so WeCom's retry of this callback must not look like a duplicate.
+            self.deduper.forget(event.dedupe_key)
+        elif future.result():
+            self.inbox.submit(event.userid)
+        else:
             logger.info("duplicate callback ignored")
 
     def start(self) -> None:
@@ -137,6 +142,11 @@ class Runtime:
             thread.start()
             self._threads.append(thread)
         self.inbox.recover()
+        retry = threading.Thread(
+            target=self._recover_periodically, name="inbox-retry", daemon=True
+        )
+        retry.start()
+        self._threads.append(retry)
         if self.with_scheduler:
             self.scheduler = ReminderScheduler(
                 self.sweep_reminders,
@@ -145,6 +155,14 @@ class Runtime:
                 misfire_grace_seconds=self.settings.reminder_misfire_grace_seconds,
             )
             self.scheduler.start()
+
+    def _recover_periodically(self) -> None:
+        """Events whose handling failed stay pending; pick them up again now and then."""
+        while not self._stopping.wait(INBOX_RETRY_SECONDS):
+            try:
+                self.inbox.recover()
+            except Exception:
+                logger.exception("inbox recovery pass failed")
 
     def sweep_reminders(self) -> None:
         """One reminder sweep as of now, committed, then the sender woken for its messages."""
@@ -159,6 +177,7 @@ class Runtime:
         if self.scheduler is not None:
             self.scheduler.shutdown()
             self.scheduler = None
+        self._stopping.set()
         self.sender.stop()
         self.cards.stop()
         for thread in self._threads:

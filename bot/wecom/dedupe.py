@@ -14,6 +14,9 @@ WINDOW_SECONDS = 3600  # WeCom retries within seconds; an hour is plenty
 class Deduper(Protocol):
     def first_time(self, key: str) -> bool: ...
 
+    def forget(self, key: str) -> None:
+        """Undo `first_time` for a callback that could not be stored after all."""
+
 
 class MemoryDeduper:
     def __init__(self, window_seconds: int = WINDOW_SECONDS) -> None:
@@ -32,6 +35,10 @@ class MemoryDeduper:
             self._seen[key] = now + self._window
             return True
 
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._seen.pop(key, None)
+
 
 class RedisDeduper:
     """SET NX with an expiry: shared by every instance of the service."""
@@ -41,4 +48,10 @@ class RedisDeduper:
         self._prefix = prefix
 
     def first_time(self, key: str) -> bool:
-        return bool(self._redis.set(f"{self._prefix}:seen:{key}", 1, nx=True, ex=WINDOW_SECONDS))
+        return bool(self._redis.set(self._key(key), 1, nx=True, ex=WINDOW_SECONDS))
+
+    def forget(self, key: str) -> None:
+        self._redis.delete(self._key(key))
+
+    def _key(self, key: str) -> str:
+        return f"{self._prefix}:seen:{key}"

@@ -148,3 +148,36 @@ def test_with_redis_a_retried_callback_is_handled_once(tmp_path, redis_prefix) -
         assert len(running.sandbox.messages_to("stranger03")) == 1
     finally:
         running.stop()
+
+
+def _rename(stack, old: str, new: str) -> None:
+    from sqlalchemy import text
+
+    with stack.engine.begin() as connection:
+        connection.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+
+
+def test_a_callback_that_could_not_be_stored_is_refused_and_its_retry_accepted(stack) -> None:
+    stack.member("stranger04")
+    _rename(stack, "inbox", "inbox_away")  # the database refuses the insert
+    assert stack.users.send_text("stranger04", "你好").status_code == 503
+
+    _rename(stack, "inbox_away", "inbox")
+    assert stack.users.resend_last().status_code == 200  # WeCom's retry
+    stack.settle()
+    assert len(_inbox(stack)) == 1
+    assert len(stack.sandbox.messages_to("stranger04")) == 1
+
+
+def test_an_event_whose_handling_failed_is_handled_by_the_next_recovery(stack) -> None:
+    stack.member("stranger05")
+    _rename(stack, "outbox", "outbox_away")  # handling fails when it writes the reply
+    assert stack.users.send_text("stranger05", "你好").status_code == 200
+    wait_until(lambda: [row.attempts for row in _inbox(stack)] == [1])
+    assert _inbox(stack)[0].status == "pending"
+
+    _rename(stack, "outbox_away", "outbox")
+    stack.runtime.inbox.recover()
+    stack.settle()
+    assert _inbox(stack)[0].status == "done"
+    assert len(stack.sandbox.messages_to("stranger05")) == 1
