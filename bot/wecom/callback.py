@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter()
 
+STORE_WAIT_SECONDS = 4.0
+
 
 def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
@@ -63,9 +65,15 @@ async def receive(
     except Exception:
         logger.warning("callback refused: decrypted payload is not a WeCom message")
         return Response(status_code=400)
+    stored = asyncio.wrap_future(runtime.accept(event))
     try:
-        await asyncio.wrap_future(runtime.accept(event))
+        # WeCom waits 5 s; past STORE_WAIT_SECONDS an error lets it retry. If the write
+        # lands after all, the retry is a duplicate; if it fails, the dedupe forgets it.
+        await asyncio.wait_for(asyncio.shield(stored), STORE_WAIT_SECONDS)
+    except TimeoutError:
+        logger.warning("callback not stored within %.1f s; WeCom will retry", STORE_WAIT_SECONDS)
+        return Response(status_code=503)
     except Exception:
-        # Not stored: answer an error so that WeCom retries this callback.
+        logger.warning("callback could not be stored; WeCom will retry")
         return Response(status_code=503)
     return Response(status_code=200)

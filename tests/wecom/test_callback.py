@@ -181,3 +181,27 @@ def test_an_event_whose_handling_failed_is_handled_by_the_next_recovery(stack) -
     stack.settle()
     assert _inbox(stack)[0].status == "done"
     assert len(stack.sandbox.messages_to("stranger05")) == 1
+
+
+def test_a_slow_database_gets_an_error_before_wecom_gives_up_and_nothing_is_doubled(
+    stack,
+) -> None:
+    import sqlite3
+
+    stack.member("stranger06")
+    path = stack.engine.url.database
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another writer holds the database
+    try:
+        # Released only after the answer: without a bounded wait this request would hang.
+        response = stack.users.send_text("stranger06", "你好")
+    finally:
+        blocker.execute("COMMIT")
+        blocker.close()
+    assert response.status_code == 503
+
+    wait_until(lambda: len(_inbox(stack)) == 1)  # the delayed write landed after all
+    assert stack.users.resend_last().status_code == 200  # WeCom's retry: a duplicate now
+    stack.settle()
+    assert len(_inbox(stack)) == 1
+    assert len(stack.sandbox.messages_to("stranger06")) == 1
