@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 import traceback
 import uuid
@@ -24,8 +23,9 @@ from bot.wecom.client import (
     TransientWeComError,
     WeComClient,
 )
+from tests.conftest import REDIS_TEST_URL
 
-REDIS_URL = os.environ.get("DUBAN_TEST_REDIS", "redis://127.0.0.1:6379/0")
+REDIS_URL = REDIS_TEST_URL
 CARD = {
     "card_type": "button_interaction",
     "task_id": "rpt-1",
@@ -355,21 +355,7 @@ def test_from_settings_points_the_client_at_the_configured_api(
 
 
 @pytest.fixture
-def redis_client() -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        client.close()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis at {REDIS_URL} is required in CI but unreachable: {error}")
-        pytest.skip(f"Redis at {REDIS_URL} unreachable ({error}); start it to run this test")
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def redis_prefix(redis_client: redis.Redis) -> Iterator[str]:
+def token_prefix(redis_client: redis.Redis) -> Iterator[str]:
     prefix = f"duban-test-{uuid.uuid4().hex}:wecom:"
     yield prefix
     for key in redis_client.scan_iter(match=prefix + "*"):
@@ -377,10 +363,10 @@ def redis_prefix(redis_client: redis.Redis) -> Iterator[str]:
 
 
 def test_redis_shares_one_token_between_processes(
-    make_client: MakeClient, state: SandboxState, redis_client: redis.Redis, redis_prefix: str
+    make_client: MakeClient, state: SandboxState, redis_client: redis.Redis, token_prefix: str
 ) -> None:
     caches: list[TokenCache] = [
-        RedisTokenCache.from_url(REDIS_URL, redis_prefix) for _ in range(2)
+        RedisTokenCache.from_url(REDIS_URL, token_prefix) for _ in range(2)
     ]
     try:
         for cache in caches:
@@ -391,7 +377,7 @@ def test_redis_shares_one_token_between_processes(
             cache.close()
 
     assert state.calls("gettoken") == 1
-    key = f"{redis_prefix}access_token:{state.corp_id}:{state.agent_id}"
+    key = f"{token_prefix}access_token:{state.corp_id}:{state.agent_id}"
     assert 0 < redis_client.ttl(key) <= 7200 - 300
 
 
