@@ -50,7 +50,9 @@ def demo(tmp_path):
         )
         page = browser.new_page(viewport={"width": 1366, "height": 820})
         page.goto(url)
-        yield DemoPage(page)
+        demo_page = DemoPage(page)
+        demo_page.world = world
+        yield demo_page
         browser.close()
     server.stop()
     world.stop()
@@ -61,6 +63,7 @@ class DemoPage:
     def __init__(self, page) -> None:
         self.page = page
         self.step = 0
+        self.world = None
 
     def shot(self, name: str) -> None:
         self.step += 1
@@ -191,3 +194,21 @@ def test_a_whole_reporting_month_in_the_browser(demo: DemoPage) -> None:
     assert "党委组织部（应报3项）：未上报3项" in statistics.replace(" ", "")
     assert "宣传部（应报3项）：按时上报1项，未上报2项" in statistics.replace(" ", "")
     assert re.search(rf"未上报\D{{0,3}}{missing}", statistics), statistics
+
+
+def test_markdown_is_rendered_as_wecom_renders_it(demo: DemoPage) -> None:
+    # The app sends markdown through the sandbox's message API, as it would to WeCom.
+    demo.world.runtime.client.send_markdown(
+        ["lina"],
+        '### 本周提醒\n**3** 个部门未报送\n> 请于<font color="warning">12月3日</font>前完成\n'
+        "[查看说明](https://example.invalid/guide)",
+    )
+    demo.be("lina")
+    demo.page.wait_for_selector(".md h3")
+    bubble = demo.page.locator(".md").last
+    assert bubble.locator("h3").inner_text() == "本周提醒"
+    assert bubble.locator("b").inner_text() == "3"
+    assert bubble.locator("blockquote .warning").inner_text() == "12月3日"
+    assert bubble.locator("a").get_attribute("href") == "https://example.invalid/guide"
+    demo.step = 90  # after the walk-through's numbered steps
+    demo.shot("markdown")
