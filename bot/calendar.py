@@ -113,10 +113,6 @@ class WorkCalendar:
         days = (first + timedelta(days=offset) for offset in range(max(span, 0)))
         return [day for day in days if self.is_working_day(day)]
 
-    def add_working_days(self, start: date, count: int) -> date:
-        """The `count`-th working day after `start` (start itself not counted)."""
-        return self.working_days_from(start + timedelta(days=1), count)[-1]
-
     def window_after(self, period: str, opens_on: date) -> Window:
         days = self.working_days_from(opens_on, WINDOW_LENGTH)
         provisional = not all(self.is_official(year) for year in _years(opens_on, days[-1]))

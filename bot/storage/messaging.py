@@ -16,10 +16,6 @@ from sqlmodel import Field, Session, SQLModel
 from bot.clock import clock
 
 
-def _now() -> datetime:
-    return clock.now()
-
-
 class InboxEvent(SQLModel, table=True):
     """A verified callback, stored before it is acknowledged and handled after."""
 
@@ -34,7 +30,7 @@ class InboxEvent(SQLModel, table=True):
     status: str = Field(default="pending", sa_type=String(16))  # pending, done, failed
     attempts: int = 0
     error: str | None = Field(default=None, max_length=500)
-    received_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
+    received_at: datetime = Field(default_factory=clock.now, sa_type=DateTime(timezone=True))
     processed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
@@ -55,13 +51,13 @@ class OutboxMessage(SQLModel, table=True):
     ref: str | None = Field(default=None, max_length=64, index=True)
     status: str = Field(default="pending", sa_type=String(16))  # pending, sent, failed
     attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
+    next_attempt_at: datetime = Field(default_factory=clock.now, sa_type=DateTime(timezone=True))
     claimed_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     errcode: int | None = None
     last_error: str | None = Field(default=None, max_length=500)
     msgid: str | None = Field(default=None, max_length=128)
     response_code: str | None = Field(default=None, max_length=256)
-    created_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=clock.now, sa_type=DateTime(timezone=True))
     sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
     def body(self) -> dict[str, Any]:

@@ -11,10 +11,6 @@ from sqlmodel import Field, SQLModel
 from bot.clock import clock
 
 
-def _now() -> datetime:
-    return clock.now()
-
-
 class Role(StrEnum):
     LIAISON = "liaison"
     HEAD = "head"
@@ -149,7 +145,7 @@ class Report(SQLModel, table=True):
     approver_userid: str | None = Field(default=None, max_length=64)
     return_comment: str | None = None
     created_at: datetime = Field(
-        default_factory=_now,
+        default_factory=clock.now,
         sa_type=DateTime(timezone=True),
     )
     submitted_at: datetime | None = Field(
@@ -179,7 +175,7 @@ class Approval(SQLModel, table=True):
     comment: str | None = None
     via: str = Field(default="card", max_length=16)  # card, text, bulk
     at: datetime = Field(
-        default_factory=_now,
+        default_factory=clock.now,
         sa_type=DateTime(timezone=True),
     )
 
@@ -199,7 +195,7 @@ class Notice(SQLModel, table=True):
     reply_due: date
     issued_by: str = Field(max_length=64)
     issued_at: datetime = Field(
-        default_factory=_now,
+        default_factory=clock.now,
         sa_type=DateTime(timezone=True),
     )
     status: str = Field(default="open", max_length=16)  # open, replied, closed
@@ -227,7 +223,7 @@ class AuditLog(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(
-        default_factory=_now,
+        default_factory=clock.now,
         sa_type=DateTime(timezone=True),
     )
     actor: str = Field(max_length=64, index=True)

@@ -10,10 +10,6 @@ from sqlmodel import Field, SQLModel
 from bot.clock import clock
 
 
-def _now() -> datetime:
-    return clock.now()
-
-
 class ApprovalCard(SQLModel, table=True):
     """A `button_interaction` card asking a leader to approve or return one report (R13, B04).
 
@@ -32,7 +28,7 @@ class ApprovalCard(SQLModel, table=True):
     response_code: str | None = Field(default=None, max_length=256)
     status: str = Field(default="open", sa_type=String(16))  # open, acted, superseded
     outcome: str | None = Field(default=None, max_length=16)  # approve, return
-    created_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=clock.now, sa_type=DateTime(timezone=True))
     acted_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
@@ -51,5 +47,5 @@ class Dispatch(SQLModel, table=True):
     period: str = Field(max_length=16)
     recipient: str = Field(max_length=64, index=True)
     day: date = Field(index=True)
-    created_at: datetime = Field(default_factory=_now, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=clock.now, sa_type=DateTime(timezone=True))
     items: int = 0  # how many reports the digest named

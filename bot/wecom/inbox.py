@@ -54,12 +54,6 @@ def _insert_new(connection: Connection, event: Inbound) -> bool:
     return connection.execute(statement, _row(event)).rowcount == 1
 
 
-def store_event(engine: Engine, event: Inbound) -> bool:
-    """Keep one event now; False when it was stored before (a retry by WeCom)."""
-    with engine.begin() as connection:
-        return _insert_new(connection, event)
-
-
 class InboxWriter:
     """Stores verified events in batches: callbacks that arrive together share one commit.
 

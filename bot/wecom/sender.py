@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, or_, update
+from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from bot.clock import as_utc
@@ -240,11 +240,4 @@ class OutboxSender:
             msgid=result.get("msgid"),
             response_code=result.get("response_code"),
             errcode=0,
-        )
-
-
-def pending_count(engine: Engine) -> int:
-    with Session(engine) as session:
-        return int(
-            session.exec(select(func.count()).where(OutboxMessage.status == "pending")).one()
         )
